@@ -1,0 +1,137 @@
+/**
+ * Activities are thin: one HTTP call each, the answer mapped to a result or to a Temporal failure that says
+ * whether another attempt can help. Retrying is Temporal's job (the workflow sets the retry policy).
+ */
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import { FAILURE_TYPES, type EeOperation } from '../shared';
+import { failureTypeOf, type ApiFault } from '../domain/api-errors';
+import { retryDelayMs } from '../domain/activity-retry';
+import { checkOperationName } from '../domain/operation-name';
+import type { OperationsApi } from './ee-client';
+
+export interface ActivityDeps {
+  operations: OperationsApi;
+  /** Projects the worker may touch; undefined means any. */
+  allowedProjects?: ReadonlySet<string>;
+}
+
+/** A fault that an earlier attempt of the same activity met, kept so that the audit trail can show retries. */
+export interface RetriedFault {
+  attempt: number;
+  status: string;
+  httpStatus?: number;
+  message: string;
+  retryAfterMs?: number;
+}
+
+interface AttemptInfo {
+  /** 1 when the first attempt succeeded. */
+  attempts: number;
+  /** Faults of the earlier attempts (most recent last; at most a few are kept). */
+  retried: RetriedFault[];
+}
+
+export type ReadResult = AttemptInfo & ({ found: true; operation: EeOperation } | { found: false; message: string });
+
+export type CancelAnswer = AttemptInfo &
+  (
+    | { answer: 'accepted' }
+    | { answer: 'unimplemented' | 'not-found' | 'rejected'; status: string; httpStatus?: number; message: string }
+  );
+
+const KEPT_FAULTS = 5;
+
+function earlierFaults(): RetriedFault[] {
+  const details = Context.current().info.heartbeatDetails as { retried?: RetriedFault[] } | undefined;
+  return Array.isArray(details?.retried) ? details.retried : [];
+}
+
+/** Checks made again on the worker side (the workflow validated the input already): defence in depth. */
+function guard(name: string, deps: ActivityDeps): void {
+  const check = checkOperationName(name);
+  if (!check.ok) {
+    throw ApplicationFailure.create({ type: FAILURE_TYPES.invalidInput, nonRetryable: true, message: check.problem });
+  }
+  if (deps.allowedProjects && !deps.allowedProjects.has(check.project)) {
+    throw ApplicationFailure.create({
+      type: FAILURE_TYPES.projectNotAllowed,
+      nonRetryable: true,
+      message: `project "${check.project}" is not in this worker's EE_ALLOWED_PROJECTS; ${name} was not touched`,
+    });
+  }
+}
+
+/**
+ * Throws the Temporal failure for a fault. Transient faults are retried by the policy, waiting at least what the
+ * server asked; the fault is remembered in the heartbeat details so the next attempt can report it.
+ */
+function fail(name: string, fault: ApiFault): never {
+  const ctx = Context.current();
+  const attempt = ctx.info.attempt;
+  const message = `${name}: ${fault.status}${fault.httpStatus ? ` (HTTP ${fault.httpStatus})` : ''}: ${fault.message}`;
+  if (!fault.retryable) {
+    const type =
+      fault.status === 'PERMISSION_DENIED'
+        ? FAILURE_TYPES.permissionDenied
+        : fault.status === 'UNAUTHENTICATED'
+          ? FAILURE_TYPES.unauthenticated
+          : failureTypeOf(fault);
+    throw ApplicationFailure.create({ type, nonRetryable: true, message, details: [fault] });
+  }
+  const retried = [...earlierFaults(), { attempt, ...fault }].slice(-KEPT_FAULTS);
+  ctx.heartbeat({ retried });
+  throw ApplicationFailure.create({
+    type: failureTypeOf(fault),
+    nonRetryable: false,
+    message,
+    details: [fault],
+    nextRetryDelay: retryDelayMs(attempt, fault.retryAfterMs),
+  });
+}
+
+function attemptInfo(): AttemptInfo {
+  return { attempts: Context.current().info.attempt, retried: earlierFaults() };
+}
+
+export function createActivities(deps: ActivityDeps) {
+  return {
+    /** GET the operation. NOT_FOUND is an answer here, not a failure: the workflow turns it into an outcome. */
+    async readOperation(name: string): Promise<ReadResult> {
+      guard(name, deps);
+      const result = await deps.operations.get(name, Context.current().cancellationSignal);
+      if (result.ok) return { ...attemptInfo(), found: true, operation: result.value };
+      if (result.fault.status === 'NOT_FOUND' && result.fault.httpStatus === 404) {
+        return { ...attemptInfo(), found: false, message: result.fault.message };
+      }
+      return fail(name, result.fault);
+    },
+
+    /** POST :cancel. UNIMPLEMENTED, NOT_FOUND and a refusal (4xx) are answers the workflow decides on. */
+    async requestCancel(name: string): Promise<CancelAnswer> {
+      guard(name, deps);
+      const result = await deps.operations.cancel(name, Context.current().cancellationSignal);
+      if (result.ok) return { ...attemptInfo(), answer: 'accepted' };
+      const { fault } = result;
+      const answer = {
+        status: fault.status,
+        ...(fault.httpStatus && { httpStatus: fault.httpStatus }),
+        message: fault.message,
+      };
+      if (fault.httpStatus === 501 || fault.status === 'UNIMPLEMENTED') {
+        return { ...attemptInfo(), answer: 'unimplemented', ...answer };
+      }
+      if (fault.httpStatus === 404) return { ...attemptInfo(), answer: 'not-found', ...answer };
+      if (
+        !fault.retryable &&
+        (fault.status === 'FAILED_PRECONDITION' || fault.status === 'INVALID_ARGUMENT') &&
+        fault.httpStatus === 400
+      ) {
+        // Unverified in public docs: a cancel of an operation that just finished may be refused like this.
+        return { ...attemptInfo(), answer: 'rejected', ...answer };
+      }
+      return fail(name, fault);
+    },
+  };
+}
+
+export type Activities = ReturnType<typeof createActivities>;

@@ -1,0 +1,115 @@
+/**
+ * Names and types shared by clients, the worker and workflows. Keep this module free of heavy imports: workflow
+ * code and other teams' code import it.
+ */
+
+export const DEFAULT_TASK_QUEUE = 'ee-operations';
+export const WORKFLOW_TYPE = 'cancelOperation';
+export const AUDIT_TRAIL_QUERY = 'auditTrail';
+export const STATUS_QUERY = 'status';
+
+/** A Temporal duration string (`"5s"`, `"2 minutes"`) or a number of milliseconds. */
+export type DurationInput = string | number;
+
+export interface PollingOptions {
+  /** First wait between two reads of the operation. */
+  initialInterval?: DurationInput;
+  /** Cap on the wait between two reads. */
+  maxInterval?: DurationInput;
+  /** Growth of the wait after each unchanged read (>= 1). */
+  backoffCoefficient?: number;
+  /** How long to keep reading before answering DEADLINE_EXCEEDED, counted from the workflow's start. */
+  timeout?: DurationInput;
+}
+
+export interface CancelOperationInput {
+  /** `projects/{project}/operations/{id}` */
+  name: string;
+  reason?: string;
+  requestedBy?: string;
+  polling?: PollingOptions;
+}
+
+export const OUTCOMES = [
+  'CANCELLED',
+  'COMPLETED_DESPITE_CANCELLATION',
+  'FAILED',
+  'ALREADY_DONE',
+  'CANCEL_UNSUPPORTED',
+  'NOT_FOUND',
+  'DEADLINE_EXCEEDED',
+] as const;
+export type Outcome = (typeof OUTCOMES)[number];
+
+/** Failure types a caller can match on (`ApplicationFailure.type`); all of them are non-retryable. */
+export const FAILURE_TYPES = {
+  invalidInput: 'InvalidInput',
+  permissionDenied: 'PermissionDenied',
+  unauthenticated: 'Unauthenticated',
+  projectNotAllowed: 'ProjectNotAllowed',
+  cancelRejected: 'CancelRejected',
+} as const;
+
+/** google.rpc.Status as Earth Engine returns it inside a done Operation. */
+export interface RpcStatus {
+  code?: number;
+  message?: string;
+  details?: unknown[];
+}
+
+/** google.longrunning.Operation with Earth Engine's OperationMetadata (fields we read; the rest is kept). */
+export interface EeOperation {
+  name?: string;
+  done?: boolean;
+  error?: RpcStatus;
+  response?: unknown;
+  metadata?: {
+    state?: string;
+    description?: string;
+    type?: string;
+    progress?: number;
+    createTime?: string;
+    updateTime?: string;
+    startTime?: string;
+    endTime?: string;
+    [key: string]: unknown;
+  };
+}
+
+export interface AuditEntry {
+  /** ISO-8601, from workflow time. */
+  at: string;
+  event: string;
+  [detail: string]: unknown;
+}
+
+export type Phase = 'reading' | 'requesting-cancel' | 'waiting' | 'polling' | 'done' | 'failed' | 'cancelled';
+
+export interface CancelOperationStatus {
+  phase: Phase;
+  outcome?: Outcome;
+  lastState?: string;
+  polls: number;
+  nextPollAt?: string;
+}
+
+export interface CancelOperationResult {
+  name: string;
+  outcome: Outcome;
+  /** True when Earth Engine accepted our cancel request. */
+  cancelRequested: boolean;
+  /** The last Operation read (absent when it was never found). */
+  operation?: EeOperation;
+  polls: number;
+  startedAt: string;
+  finishedAt: string;
+  audit: AuditEntry[];
+}
+
+/**
+ * One cancellation per operation: the workflow ID is derived from the operation name, so a second start for the
+ * same operation finds the first one instead of sending a second cancel request.
+ */
+export function workflowIdFor(operationName: string): string {
+  return `ee-cancel/${operationName}`;
+}

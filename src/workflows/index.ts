@@ -1,0 +1,2 @@
+// Everything exported here is registered as a workflow type by the worker.
+export { cancelOperation } from './cancel-operation';
