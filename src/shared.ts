@@ -113,3 +113,12 @@ export interface CancelOperationResult {
 export function workflowIdFor(operationName: string): string {
   return `ee-cancel/${operationName}`;
 }
+
+/** Search attributes (all Keyword) that the run command registers on the dev server; clusters register them with
+ * `temporal operator search-attribute create`. */
+export const SEARCH_ATTRIBUTE_NAMES = {
+  operation: 'EeOperation',
+  project: 'EeProject',
+  operationState: 'EeOperationState',
+  outcome: 'EeCancelOutcome',
+} as const;

@@ -69,9 +69,8 @@ export interface Harness {
   address: string;
   namespace: string;
   taskQueue: string;
-  startWorker(overrides?: Partial<WorkerConfig['ee']>): Promise<RunningWorker>;
-  /** Starts a cancellation with short test timings unless the input says otherwise. */
-  start(input: unknown, workflowId?: string): Promise<WorkflowHandle>;
+  startWorker(overrides?: Partial<WorkerConfig['ee']>, taskQueue?: string): Promise<RunningWorker>;
+  start(input: unknown, workflowId?: string, taskQueue?: string): Promise<WorkflowHandle>;
   run(input: CancelOperationInput): Promise<CancelOperationResult>;
   close(): Promise<void>;
 }
@@ -107,12 +106,15 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const taskQueue = `ee-test-${randomUUID()}`;
   const workers: RunningWorker[] = [];
 
-  const startWorker = async (overrides: Partial<WorkerConfig['ee']> = {}): Promise<RunningWorker> => {
+  const startWorker = async (
+    overrides: Partial<WorkerConfig['ee']> = {},
+    queue = taskQueue,
+  ): Promise<RunningWorker> => {
     const connection = await NativeConnection.connect({ address });
     const worker = await createWorker({
       connection,
       namespace,
-      taskQueue,
+      taskQueue: queue,
       ee: { apiUrl: ee.apiUrl, requestTimeoutMs: 2_000, ...overrides },
       workflowBundle: await workflowBundle(),
     });
@@ -129,8 +131,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     return handle;
   };
 
-  const start = (input: unknown, workflowId = `test-${randomUUID()}`): Promise<WorkflowHandle> =>
-    env.client.workflow.start('cancelOperation', { taskQueue, workflowId, args: [input] });
+  const start = (input: unknown, workflowId = `test-${randomUUID()}`, queue = taskQueue): Promise<WorkflowHandle> =>
+    env.client.workflow.start('cancelOperation', { taskQueue: queue, workflowId, args: [input] });
 
   return {
     env,
