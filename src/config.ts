@@ -100,7 +100,7 @@ function parseApiUrl(raw: string): string {
       `EE_API_URL must use https (plain http is accepted for loopback hosts only), got ${url.protocol}`,
     );
   }
-  if (url.search || url.hash || url.username || url.password) {
+  if (/[?#]/.test(raw) || url.username || url.password) {
     throw new ConfigError('EE_API_URL must not contain a query, a fragment or credentials');
   }
   if (!/\/v1(alpha|beta)?\/?$/.test(url.pathname)) {
@@ -115,6 +115,9 @@ function parseProjects(raw: string | undefined): ReadonlySet<string> | undefined
     .split(',')
     .map((p) => p.trim())
     .filter((p) => p !== '');
+  if (projects.length === 0) {
+    throw new ConfigError('EE_ALLOWED_PROJECTS lists no project; leave it unset to allow any project');
+  }
   const bad = projects.find((p) => !/^[a-z0-9][a-z0-9.:-]*$/.test(p));
   if (bad !== undefined) throw new ConfigError(`EE_ALLOWED_PROJECTS has an invalid project ID ${JSON.stringify(bad)}`);
   return new Set(projects);

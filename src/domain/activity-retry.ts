@@ -14,7 +14,10 @@ export function policyDelayMs(attempt: number): number {
   );
 }
 
-/** Never retry sooner than the policy would, nor sooner than the server asked. */
+/** A server hint longer than this is treated as this long: a bogus `Retry-After` must not park a cancellation. */
+export const MAX_SERVER_HINT_MS = 10 * 60_000;
+
+/** Never retry sooner than the policy would, nor sooner than the server asked (within reason). */
 export function retryDelayMs(attempt: number, serverHintMs: number | undefined): number {
-  return Math.max(policyDelayMs(attempt), serverHintMs ?? 0);
+  return Math.max(policyDelayMs(attempt), Math.min(serverHintMs ?? 0, MAX_SERVER_HINT_MS));
 }

@@ -52,6 +52,8 @@ export function parseRetryAfterMs(header: string | undefined, nowMs: number): nu
   if (header === undefined || header.trim() === '') return undefined;
   const trimmed = header.trim();
   if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
+  // Only the IMF-fixdate form of RFC 9110 (`Sun, 06 Nov 1994 08:49:37 GMT`): Date.parse accepts too much.
+  if (!/^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT$/.test(trimmed)) return undefined;
   const date = Date.parse(trimmed);
   if (Number.isNaN(date)) return undefined;
   return Math.max(0, date - nowMs);

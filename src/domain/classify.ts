@@ -14,7 +14,7 @@ const LEGACY_STATES: Record<string, string> = {
 export function stateOf(operation: EeOperation): string {
   const raw = operation.metadata?.state;
   if (typeof raw !== 'string' || raw === '') return 'STATE_UNSPECIFIED';
-  return LEGACY_STATES[raw] ?? raw;
+  return Object.hasOwn(LEGACY_STATES, raw) ? LEGACY_STATES[raw]! : raw;
 }
 
 export function progressOf(operation: EeOperation): number | undefined {

@@ -119,6 +119,7 @@ export function checkCancelInput(raw: unknown, extraArgs = 0): InputCheck {
           `unknown polling field(s) ${unknownPolling.map((k) => JSON.stringify(k)).join(', ')}; known: ${KNOWN_POLLING_FIELDS.join(', ')}`,
         );
       }
+      const problemsBefore = problems.length;
       const initialIntervalMs = parseDuration(
         'initialInterval',
         p.initialInterval as DurationInput,
@@ -154,7 +155,8 @@ export function checkCancelInput(raw: unknown, extraArgs = 0): InputCheck {
           backoffCoefficient = c;
         }
       }
-      if (maxIntervalMs < initialIntervalMs) {
+      const intervalsParsed = problems.length === problemsBefore;
+      if (intervalsParsed && maxIntervalMs < initialIntervalMs) {
         problems.push(
           `polling.maxInterval (${maxIntervalMs} ms) is shorter than polling.initialInterval (${initialIntervalMs} ms)`,
         );

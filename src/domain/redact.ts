@@ -5,8 +5,9 @@ const SECRET_PATTERNS: RegExp[] = [
   /\b1\/\/[A-Za-z0-9._-]{20,}/g, // Google refresh tokens
   /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)/g,
 ];
+// The value may start with a scheme word ("Basic ...", "Bearer ...") that must go too.
 const SECRET_FIELDS =
-  /\b(access_token|refresh_token|id_token|private_key|client_secret|authorization)(["']?\s*[:=]\s*["']?)[^"',\s}]+/gi;
+  /\b(access_token|refresh_token|id_token|private_key|client_secret|authorization)(["']?\s*[:=]\s*["']?)(?:[A-Za-z]+\s+)?[^"',\s}]+/gi;
 
 export function redact(text: string, knownSecrets: readonly string[] = []): string {
   let out = text;
