@@ -2,6 +2,7 @@
  * Names and types shared by clients, the worker and workflows. Keep this module free of heavy imports: workflow
  * code and other teams' code import it.
  */
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 
 export const DEFAULT_TASK_QUEUE = 'ee-operations';
 export const WORKFLOW_TYPE = 'cancelOperation';
@@ -122,3 +123,10 @@ export const SEARCH_ATTRIBUTE_NAMES = {
   operationState: 'EeOperationState',
   outcome: 'EeCancelOutcome',
 } as const;
+
+export const SEARCH_ATTRIBUTES = {
+  operation: defineSearchAttributeKey(SEARCH_ATTRIBUTE_NAMES.operation, SearchAttributeType.KEYWORD),
+  project: defineSearchAttributeKey(SEARCH_ATTRIBUTE_NAMES.project, SearchAttributeType.KEYWORD),
+  operationState: defineSearchAttributeKey(SEARCH_ATTRIBUTE_NAMES.operationState, SearchAttributeType.KEYWORD),
+  outcome: defineSearchAttributeKey(SEARCH_ATTRIBUTE_NAMES.outcome, SearchAttributeType.KEYWORD),
+};

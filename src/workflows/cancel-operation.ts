@@ -14,8 +14,10 @@ import {
   defineQuery,
   isCancellation,
   proxyActivities,
+  setCurrentDetails,
   setHandler,
   sleep,
+  upsertSearchAttributes,
   workflowInfo,
   type ActivityOptions,
 } from '@temporalio/workflow';
@@ -23,6 +25,7 @@ import type { Activities, CancelAnswer, ReadResult } from '../activities';
 import {
   AUDIT_TRAIL_QUERY,
   FAILURE_TYPES,
+  SEARCH_ATTRIBUTES,
   STATUS_QUERY,
   type AuditEntry,
   type CancelOperationInput,
@@ -102,6 +105,46 @@ function failureInfo(err: unknown): { type: string; message: string; timedOut: b
   return { type: 'Error', message: err instanceof Error ? err.message : String(err), timedOut: false };
 }
 
+function percent(progress: number | undefined): string {
+  return progress === undefined ? '–' : `${Math.round(progress * 100)}%`;
+}
+
+/** Markdown for the Web UI's "current details": what it is doing and why, without opening the history. */
+export function currentDetails(view: {
+  name: string;
+  phase: Phase;
+  outcome?: Outcome;
+  operation?: EeOperation;
+  polls: number;
+  unchangedPolls: number;
+  cancelRequested: boolean;
+  nextPollAt?: string;
+  last?: AuditEntry;
+}): string {
+  const state = view.operation ? stateOf(view.operation) : '–';
+  const headline = view.outcome
+    ? `**Finished: ${view.outcome}**`
+    : {
+        reading: '**Reading the operation**',
+        'requesting-cancel': '**Sending the cancel request**',
+        waiting: '**Waiting for the cancellation to take effect**',
+        polling: '**Reading the operation**',
+        done: '**Finished**',
+        failed: '**Failed**',
+        cancelled: '**Stopped: this workflow was cancelled**',
+      }[view.phase];
+  const rows = [
+    ['operation', `\`${view.name}\``],
+    ['state', state],
+    ['progress', percent(view.operation ? progressOf(view.operation) : undefined)],
+    ['cancel requested', view.cancelRequested ? 'yes' : 'no'],
+    ['reads after the request', `${view.polls} (${view.unchangedPolls} unchanged since the last change)`],
+    ...(view.phase === 'waiting' && view.nextPollAt ? [['next read', view.nextPollAt]] : []),
+    ...(view.last ? [['last event', `${view.last.event} at ${view.last.at}`]] : []),
+  ];
+  return [headline, '', '| | |', '|---|---|', ...rows.map(([k, v]) => `| ${k} | ${v} |`)].join('\n');
+}
+
 const REMEDIES: Record<string, string> = {
   [FAILURE_TYPES.permissionDenied]:
     "grant the worker's service account Earth Engine access to the project (e.g. roles/earthengine.writer) and serviceusage.services.use on the quota project",
@@ -124,8 +167,24 @@ export async function cancelOperation(input: CancelOperationInput, ...rest: unkn
   let outcome: Outcome | undefined;
   let nextPollAt: string | undefined;
 
+  let name = typeof input?.name === 'string' ? input.name : '(invalid input)';
+  const showDetails = (): void =>
+    setCurrentDetails(
+      currentDetails({
+        name,
+        phase,
+        ...(outcome && { outcome }),
+        ...(lastOperation && { operation: lastOperation }),
+        polls,
+        unchangedPolls,
+        cancelRequested,
+        ...(nextPollAt && { nextPollAt }),
+        ...(audit.length > 0 && { last: audit[audit.length - 1] }),
+      }),
+    );
   const record = (event: string, details: Record<string, unknown> = {}): void => {
     audit.push({ at: iso(Date.now()), event, ...details });
+    showDetails();
   };
 
   setHandler(auditTrailQuery, () => audit);
@@ -163,11 +222,28 @@ export async function cancelOperation(input: CancelOperationInput, ...rest: unkn
       details: [{ problems: check.problems, audit }],
     });
   }
-  const { name, polling } = check.input;
+  const { polling } = check.input;
+  name = check.input.name;
   const deadlineMs = startedAtMs + polling.timeoutMs;
+  if (!carried) {
+    // Starts through our client helpers set these already; a plain CLI start does not.
+    upsertSearchAttributes([
+      { key: SEARCH_ATTRIBUTES.operation, value: name },
+      { key: SEARCH_ATTRIBUTES.project, value: check.input.project },
+    ]);
+  }
+  let indexedState: string | undefined = lastOperation ? stateOf(lastOperation) : undefined;
+  const indexState = (operation: EeOperation): void => {
+    const state = stateOf(operation);
+    if (state !== indexedState) {
+      indexedState = state;
+      upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.operationState, value: state }]);
+    }
+  };
 
-  const activities = (scheduleToCloseMs: number): Activities =>
+  const activities = (scheduleToCloseMs: number, summary: string): Activities =>
     proxyActivities<Activities>({
+      summary,
       // One HTTP call with its own 20 s timeout; the margin covers token refreshes.
       startToCloseTimeout: '30s',
       // Retries go on until the polling deadline (with a floor so that the last read still gets a fair chance).
@@ -189,6 +265,7 @@ export async function cancelOperation(input: CancelOperationInput, ...rest: unkn
   const finish = (result: Outcome, operation: EeOperation | undefined): CancelOperationResult => {
     outcome = result;
     phase = 'done';
+    upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.outcome, value: result }]);
     record('finished', { outcome: result, polls, cancelRequested });
     return {
       name,
@@ -203,7 +280,8 @@ export async function cancelOperation(input: CancelOperationInput, ...rest: unkn
   };
 
   const read = async (purpose: string): Promise<ReadResult> => {
-    const result = await activities(deadlineMs - Date.now()).readOperation(name);
+    const result = await activities(deadlineMs - Date.now(), `Read ${name} (${purpose})`).readOperation(name);
+    if (result.found) indexState(result.operation);
     noteRetries(`readOperation (${purpose})`, result);
     return result;
   };
@@ -220,7 +298,10 @@ export async function cancelOperation(input: CancelOperationInput, ...rest: unkn
       if (isDone(snapshot.operation)) return finish('ALREADY_DONE', snapshot.operation);
 
       phase = 'requesting-cancel';
-      const answer: CancelAnswer = await activities(deadlineMs - Date.now()).requestCancel(name);
+      const answer: CancelAnswer = await activities(
+        deadlineMs - Date.now(),
+        `Request cancellation of ${name}`,
+      ).requestCancel(name);
       noteRetries('requestCancel', answer);
       record('cancel-sent', {
         answer: answer.answer,
@@ -280,7 +361,10 @@ export async function cancelOperation(input: CancelOperationInput, ...rest: unkn
       const waitMs = nextWaitMs(pollIndex, polling, Math.random(), now, deadlineMs);
       nextPollAt = iso(now + waitMs);
       phase = 'waiting';
-      await sleep(waitMs);
+      showDetails();
+      await sleep(waitMs, {
+        summary: `Wait ${Math.round(waitMs / 100) / 10} s before read ${polls + 1}${unchangedPolls > 0 ? ` (${unchangedPolls} unchanged)` : ''}`,
+      });
       phase = 'polling';
 
       let result: ReadResult;

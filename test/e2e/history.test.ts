@@ -15,7 +15,7 @@ import type { CancelOperationResult } from '../../src/shared';
 
 export const FIXTURES_DIR = resolve(__dirname, '..', '..', '..', 'test', 'fixtures', 'histories');
 const RECORD = process.env.EE_CANCEL_RECORD_FIXTURES === '1';
-const SUGGEST_CONTINUE_AS_NEW_AFTER_EVENTS = 40;
+const SUGGEST_CONTINUE_AS_NEW_AFTER_EVENTS = 60;
 
 let h: Harness;
 before(async () => {
@@ -59,7 +59,7 @@ async function replayAllRuns(handle: WorkflowHandle, label: string): Promise<num
 
 test('a long wait continues-as-new, carrying the audit trail and counters; one cancel request in all', async () => {
   const name = opName('long-wait');
-  h.ee.addOperation(name, { state: 'RUNNING', progress: 0.1, onCancel: 'honour', effectAfterReads: 14 });
+  h.ee.addOperation(name, { state: 'RUNNING', progress: 0.1, onCancel: 'honour', effectAfterReads: 20 });
   const handle = await h.start({
     name,
     reason: 'continue-as-new fixture',
@@ -67,8 +67,8 @@ test('a long wait continues-as-new, carrying the audit trail and counters; one c
   });
   const result = (await handle.result()) as CancelOperationResult;
   assert.equal(result.outcome, 'CANCELLED');
-  assert.equal(result.polls, 14);
-  assert.deepEqual(h.ee.calls(name), { get: 15, cancel: 1 });
+  assert.equal(result.polls, 20);
+  assert.deepEqual(h.ee.calls(name), { get: 21, cancel: 1 });
   const events = result.audit.map((e) => e.event);
   assert.equal(events.filter((e) => e === 'started').length, 1);
   assert.equal(events.filter((e) => e === 'snapshot').length, 1);
@@ -77,7 +77,7 @@ test('a long wait continues-as-new, carrying the audit trail and counters; one c
   assert.ok(continued >= 2, `continued-as-new ${continued} times`);
   assert.equal(new Set(result.audit.map((e) => JSON.stringify(e))).size, result.audit.length, 'no duplicate entry');
   // Started counts from the first run, not the last.
-  assert.ok(Date.parse(result.finishedAt) - Date.parse(result.startedAt) >= 14 * 100);
+  assert.ok(Date.parse(result.finishedAt) - Date.parse(result.startedAt) >= 20 * 100);
   const runs = await replayAllRuns(handle, 'continued-as-new');
   assert.equal(runs, continued + 1);
 });
@@ -89,7 +89,8 @@ const SCENARIOS: [string, OperationScript | undefined, object?][] = [
   ['already-done', { done: true, state: 'SUCCEEDED' }],
   ['cancel-unsupported', { state: 'RUNNING', onCancel: 'unimplemented' }],
   ['not-found', undefined],
-  ['deadline-exceeded', { state: 'RUNNING', onCancel: 'ignore' }, { timeout: '2s' }],
+  // Few reads, so that the run stays under the continue-as-new suggestion of this server.
+  ['deadline-exceeded', { state: 'RUNNING', onCancel: 'ignore' }, { initialInterval: '1s', timeout: '1500ms' }],
   ['retried', { state: 'RUNNING', onCancel: 'honour', faults: { get: [{ status: 503 }], cancel: [{ status: 429 }] } }],
   ['permission-denied', { state: 'RUNNING', faults: { cancel: [{ status: 403 }] } }],
 ];

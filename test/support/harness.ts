@@ -18,7 +18,7 @@ import {
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { createWorker } from '../../src/worker';
 import type { WorkerConfig } from '../../src/config';
-import type { CancelOperationInput, CancelOperationResult } from '../../src/shared';
+import { SEARCH_ATTRIBUTES, type CancelOperationInput, type CancelOperationResult } from '../../src/shared';
 import { findTemporalCli } from '../../scripts/temporal-cli';
 import { startFakeEarthEngine, type FakeEarthEngine } from './fake-earth-engine';
 import { startFakeMetadata, useFakeMetadataForAdc, type FakeMetadata } from './fake-metadata';
@@ -92,6 +92,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       executable: { type: 'existing-path', path: cli },
       ip: '127.0.0.1',
       ui: false,
+      searchAttributes: Object.values(SEARCH_ATTRIBUTES),
       extraArgs: [
         '--sqlite-pragma',
         'journal_mode=WAL',
