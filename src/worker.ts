@@ -2,6 +2,7 @@
  * The ee-cancel worker. `createWorker` is what tests and embedders use; running this file starts a worker from the
  * environment (see the README's configuration table).
  */
+import { Client } from '@temporalio/client';
 import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from './activities';
 import { EarthEngineOperationsClient, type OperationsApi } from './activities/ee-client';
@@ -40,6 +41,7 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Worker
     taskQueue: options.taskQueue,
     activities: createActivities({
       operations,
+      client: new Client({ connection: options.connection, namespace: options.namespace }),
       ...(options.ee.allowedProjects && { allowedProjects: options.ee.allowedProjects }),
     }),
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: workflowsPath() }),

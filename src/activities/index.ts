@@ -3,7 +3,8 @@
  * whether another attempt can help. Retrying is Temporal's job (the workflow sets the retry policy).
  */
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import { FAILURE_TYPES, type EeOperation } from '../shared';
+import type { Client } from '@temporalio/client';
+import { FAILURE_TYPES, type CancelOperationResult, type EeOperation } from '../shared';
 import { failureTypeOf, type ApiFault } from '../domain/api-errors';
 import { retryDelayMs } from '../domain/activity-retry';
 import { checkOperationName } from '../domain/operation-name';
@@ -13,7 +14,11 @@ export interface ActivityDeps {
   operations: OperationsApi;
   /** Projects the worker may touch; undefined means any. */
   allowedProjects?: ReadonlySet<string>;
+  /** For `awaitCancellation` (parents attaching to a cancellation that is already running). */
+  client?: Client;
 }
+
+const ATTACH_HEARTBEAT_MS = 10_000;
 
 /** A fault that an earlier attempt of the same activity met, kept so that the audit trail can show retries. */
 export interface RetriedFault {
@@ -130,6 +135,23 @@ export function createActivities(deps: ActivityDeps) {
         return { ...attemptInfo(), answer: 'rejected', ...answer };
       }
       return fail(name, fault);
+    },
+
+    /**
+     * Waits for the result of a cancellation workflow started elsewhere (following continue-as-new), heartbeating
+     * so that a worker crash is noticed and the wait resumes on another worker.
+     */
+    async awaitCancellation(workflowId: string): Promise<CancelOperationResult> {
+      if (!deps.client) throw ApplicationFailure.nonRetryable('this worker has no Temporal client', 'Misconfigured');
+      const ctx = Context.current();
+      const heartbeat = setInterval(() => ctx.heartbeat(), ATTACH_HEARTBEAT_MS);
+      try {
+        ctx.heartbeat();
+        const result: Promise<CancelOperationResult> = deps.client.workflow.getHandle(workflowId).result();
+        return await Promise.race([result, ctx.cancelled]);
+      } finally {
+        clearInterval(heartbeat);
+      }
     },
   };
 }

@@ -1,0 +1,70 @@
+/**
+ * For other teams' workflow code: run a cancellation as a child workflow and get its typed result.
+ *
+ *   import { cancelOperationAsChild } from 'ee-cancel/src/workflows/child';
+ *   const result = await cancelOperationAsChild({ name, reason: 'superseded' });
+ *
+ * One cancellation per operation: the child's workflow ID comes from the operation name. If a cancellation of the
+ * same operation is already running (started by a client or another parent), we attach to it through an activity
+ * on ee-cancel's task queue and return its result; no second cancel request is sent.
+ */
+import { WorkflowExecutionAlreadyStartedError, type Duration } from '@temporalio/common';
+import { ParentClosePolicy, executeChild, proxyActivities } from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import {
+  DEFAULT_TASK_QUEUE,
+  SEARCH_ATTRIBUTES,
+  WORKFLOW_TYPE,
+  workflowIdFor,
+  type CancelOperationInput,
+  type CancelOperationResult,
+} from '../shared';
+import { checkOperationName } from '../domain/operation-name';
+import type { cancelOperation } from './cancel-operation';
+
+export interface ChildCancellationOptions {
+  /** ee-cancel's task queue (where its worker runs). */
+  taskQueue?: string;
+  /**
+   * What happens to the cancellation if the parent closes first. Default ABANDON: a cancellation, once asked
+   * for, is carried to a true answer whatever happens to the workflow that asked.
+   */
+  parentClosePolicy?: ParentClosePolicy;
+  /** Longest wait when attaching to a cancellation started elsewhere (default 11 days: an EE task lives 10). */
+  attachTimeout?: Duration;
+}
+
+export async function cancelOperationAsChild(
+  input: CancelOperationInput,
+  options: ChildCancellationOptions = {},
+): Promise<CancelOperationResult> {
+  const taskQueue = options.taskQueue ?? DEFAULT_TASK_QUEUE;
+  const check = checkOperationName(input?.name);
+  const workflowId = check.ok ? workflowIdFor(check.name) : undefined;
+  try {
+    return await executeChild<typeof cancelOperation>(WORKFLOW_TYPE, {
+      args: [input],
+      taskQueue,
+      ...(workflowId && { workflowId }),
+      parentClosePolicy: options.parentClosePolicy ?? ParentClosePolicy.ABANDON,
+      ...(check.ok && {
+        staticSummary: `Cancel ${check.name}`,
+        staticDetails: `Cancel Earth Engine operation \`${check.name}\` (child of a workflow).${input.reason ? ` Reason: ${input.reason}` : ''}`,
+        typedSearchAttributes: [
+          { key: SEARCH_ATTRIBUTES.operation, value: check.name },
+          { key: SEARCH_ATTRIBUTES.project, value: check.project },
+        ],
+      }),
+    });
+  } catch (err) {
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError) || !workflowId) throw err;
+    const { awaitCancellation } = proxyActivities<Activities>({
+      taskQueue,
+      summary: `Attach to the running cancellation ${workflowId}`,
+      startToCloseTimeout: options.attachTimeout ?? '11 days',
+      heartbeatTimeout: '1 minute',
+      retry: { initialInterval: '1s', maximumInterval: '1 minute' },
+    });
+    return await awaitCancellation(workflowId);
+  }
+}
