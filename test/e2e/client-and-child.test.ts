@@ -95,7 +95,14 @@ test('example parent: cancels a set of operations and reacts to each outcome', a
   const result = (await h.client.workflow.execute('cancelMany', {
     taskQueue: h.taskQueue,
     workflowId: `cancel-many-${Date.now()}`,
-    args: [{ names: [cancelled, finished, unsupported], reason: 'bad parameters', taskQueue: h.taskQueue, polling: FAST_POLLING }],
+    args: [
+      {
+        names: [cancelled, finished, unsupported],
+        reason: 'bad parameters',
+        taskQueue: h.taskQueue,
+        polling: FAST_POLLING,
+      },
+    ],
   })) as CancelManyResult;
   assert.deepEqual(result.outcomes, {
     [cancelled]: 'CANCELLED',
