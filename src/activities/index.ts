@@ -147,7 +147,7 @@ export function createActivities(deps: ActivityDeps) {
       const heartbeat = setInterval(() => ctx.heartbeat(), ATTACH_HEARTBEAT_MS);
       try {
         ctx.heartbeat();
-        const result: Promise<CancelOperationResult> = deps.client.workflow.getHandle(workflowId).result();
+        const result = deps.client.workflow.getHandle(workflowId).result() as Promise<CancelOperationResult>;
         return await Promise.race([result, ctx.cancelled]);
       } finally {
         clearInterval(heartbeat);
