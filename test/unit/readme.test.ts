@@ -11,7 +11,10 @@ test('the README configuration table lists every variable the worker reads, with
   const table = /<!-- config-table:start -->([\s\S]*?)<!-- config-table:end -->/.exec(readme);
   assert.ok(table, 'the README has the configuration table');
   const rows = new Map(
-    [...table[1]!.matchAll(/^\| `([A-Z_]+)` \| (.+?) \| (.+?) \|$/gm)].map((m) => [m[1]!, { def: m[2]!, doc: m[3]! }]),
+    [...table[1]!.matchAll(/^\|\s*`([A-Z_]+)`\s*\|\s*(.+?)\s*\|\s*(.+?)\s*\|$/gm)].map((m) => [
+      m[1]!,
+      { def: m[2]!, doc: m[3]! },
+    ]),
   );
   assert.deepEqual([...rows.keys()].sort(), Object.keys(WORKER_ENV).sort());
   for (const [name, spec] of Object.entries(WORKER_ENV)) {
