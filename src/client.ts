@@ -28,7 +28,13 @@ export function staticMetadataFor(input: CancelOperationInput): { staticSummary:
     '',
     ...(input.reason ? [`- reason: ${input.reason}`] : []),
     ...(input.requestedBy ? [`- requested by: ${input.requestedBy}`] : []),
-    ...(input.polling ? [`- polling: \`${JSON.stringify(input.polling)}\``] : []),
+    ...(input.polling
+      ? [
+          `- polling: ${Object.entries(input.polling)
+            .map(([k, v]) => `${k} ${String(v)}`)
+            .join(', ')}`,
+        ]
+      : []),
   ];
   return { staticSummary: `Cancel ${input.name}`, staticDetails: lines.join('\n') };
 }

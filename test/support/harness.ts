@@ -79,6 +79,8 @@ export const FAST_POLLING = { initialInterval: '200ms', maxInterval: '1s', backo
 
 export interface HarnessOptions {
   extraServerArgs?: string[];
+  /** Serve the Web UI on this port. */
+  uiPort?: number;
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -91,7 +93,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     server: {
       executable: { type: 'existing-path', path: cli },
       ip: '127.0.0.1',
-      ui: false,
+      ui: options.uiPort !== undefined,
+      ...(options.uiPort !== undefined && { uiPort: options.uiPort }),
       searchAttributes: Object.values(SEARCH_ATTRIBUTES),
       extraArgs: [
         '--sqlite-pragma',
