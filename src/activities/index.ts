@@ -34,6 +34,17 @@ interface AttemptInfo {
   attempts: number;
   /** Faults of the earlier attempts (most recent last; at most a few are kept). */
   retried: RetriedFault[];
+  /**
+   * Earlier attempts that ended without an answer or a fault (the worker died, or the attempt timed out): their
+   * request may have reached Earth Engine.
+   */
+  lostAttempts: number[];
+}
+
+interface AttemptMemory {
+  retried: RetriedFault[];
+  lostAttempts: number[];
+  lastFaultAttempt: number;
 }
 
 export type ReadResult = AttemptInfo & ({ found: true; operation: EeOperation } | { found: false; message: string });
@@ -46,9 +57,15 @@ export type CancelAnswer = AttemptInfo &
 
 const KEPT_FAULTS = 5;
 
-function earlierFaults(): RetriedFault[] {
-  const details = Context.current().info.heartbeatDetails as { retried?: RetriedFault[] } | undefined;
-  return Array.isArray(details?.retried) ? details.retried : [];
+/** What earlier attempts left in their heartbeat details; attempts that left nothing were lost. */
+function earlierAttempts(): AttemptMemory {
+  const attempt = Context.current().info.attempt;
+  const details = Context.current().info.heartbeatDetails as Partial<AttemptMemory> | undefined;
+  const retried = Array.isArray(details?.retried) ? details.retried : [];
+  const lastFaultAttempt = typeof details?.lastFaultAttempt === 'number' ? details.lastFaultAttempt : 0;
+  const lostAttempts = Array.isArray(details?.lostAttempts) ? [...details.lostAttempts] : [];
+  for (let a = lastFaultAttempt + 1; a < attempt; a++) lostAttempts.push(a);
+  return { retried, lostAttempts, lastFaultAttempt };
 }
 
 /** Checks made again on the worker side (the workflow validated the input already): defence in depth. */
@@ -83,8 +100,13 @@ function fail(name: string, fault: ApiFault): never {
           : failureTypeOf(fault);
     throw ApplicationFailure.create({ type, nonRetryable: true, message, details: [fault] });
   }
-  const retried = [...earlierFaults(), { attempt, ...fault }].slice(-KEPT_FAULTS);
-  ctx.heartbeat({ retried });
+  const earlier = earlierAttempts();
+  const memory: AttemptMemory = {
+    retried: [...earlier.retried, { attempt, ...fault }].slice(-KEPT_FAULTS),
+    lostAttempts: earlier.lostAttempts,
+    lastFaultAttempt: attempt,
+  };
+  ctx.heartbeat(memory);
   throw ApplicationFailure.create({
     type: failureTypeOf(fault),
     nonRetryable: false,
@@ -95,7 +117,8 @@ function fail(name: string, fault: ApiFault): never {
 }
 
 function attemptInfo(): AttemptInfo {
-  return { attempts: Context.current().info.attempt, retried: earlierFaults() };
+  const { retried, lostAttempts } = earlierAttempts();
+  return { attempts: Context.current().info.attempt, retried, lostAttempts };
 }
 
 export function createActivities(deps: ActivityDeps) {
@@ -103,6 +126,7 @@ export function createActivities(deps: ActivityDeps) {
     /** GET the operation. NOT_FOUND is an answer here, not a failure: the workflow turns it into an outcome. */
     async readOperation(name: string): Promise<ReadResult> {
       guard(name, deps);
+      Context.current().log.info('Reading Earth Engine operation', { operation: name });
       const result = await deps.operations.get(name, Context.current().cancellationSignal);
       if (result.ok) return { ...attemptInfo(), found: true, operation: result.value };
       if (result.fault.status === 'NOT_FOUND' && result.fault.httpStatus === 404) {
@@ -114,6 +138,7 @@ export function createActivities(deps: ActivityDeps) {
     /** POST :cancel. UNIMPLEMENTED, NOT_FOUND and a refusal (4xx) are answers the workflow decides on. */
     async requestCancel(name: string): Promise<CancelAnswer> {
       guard(name, deps);
+      Context.current().log.info('Requesting cancellation of Earth Engine operation', { operation: name });
       const result = await deps.operations.cancel(name, Context.current().cancellationSignal);
       if (result.ok) return { ...attemptInfo(), answer: 'accepted' };
       const { fault } = result;

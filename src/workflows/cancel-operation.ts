@@ -256,9 +256,22 @@ export async function cancelOperation(input: CancelOperationInput, ...rest: unkn
       },
     } satisfies ActivityOptions);
 
-  const noteRetries = (activity: string, result: { attempts: number; retried: unknown[] }): void => {
+  const noteRetries = (
+    activity: string,
+    result: { attempts: number; retried: unknown[]; lostAttempts?: number[] },
+  ): void => {
     if (result.attempts > 1) {
-      record('retried', { activity, attempts: result.attempts, faults: result.retried });
+      const lost = result.lostAttempts ?? [];
+      record('retried', {
+        activity,
+        attempts: result.attempts,
+        faults: result.retried,
+        // Such an attempt's request may have reached Earth Engine, so the retry may have sent it a second time.
+        ...(lost.length > 0 && {
+          answerLostOnAttempts: lost,
+          note: 'an earlier attempt ended without an answer (worker crash or timeout); its request may have been sent',
+        }),
+      });
     }
   };
 
