@@ -100,7 +100,14 @@ function failureInfo(err: unknown): { type: string; message: string; timedOut: b
     return { type: cause.type ?? 'ApplicationFailure', message: cause.message, timedOut: false };
   }
   if (cause instanceof TimeoutFailure) {
-    return { type: 'Timeout', message: `activity timed out (${cause.timeoutType})`, timedOut: true };
+    // The attempts' last fault, kept in the heartbeat details, says why the retries never succeeded.
+    const memory = cause.lastHeartbeatDetails as { retried?: { status?: string; message?: string }[] } | undefined;
+    const last = Array.isArray(memory?.retried) ? memory.retried[memory.retried.length - 1] : undefined;
+    return {
+      type: 'Timeout',
+      message: `Earth Engine did not answer in time (${String(cause.timeoutType)} timeout)${last ? `; last fault: ${last.status}: ${last.message}` : ''}`,
+      timedOut: true,
+    };
   }
   return { type: 'Error', message: err instanceof Error ? err.message : String(err), timedOut: false };
 }

@@ -46,8 +46,11 @@ export function workflowBundle(): Promise<{ code: string } | { codePath: string 
   return bundlePromise;
 }
 
+// Found before any test points HOME elsewhere (ADC isolation): the CLI's cache lives under the real HOME.
+const TEMPORAL_CLI_AT_IMPORT = findTemporalCli();
+
 export function requireTemporalCli(): string {
-  const cli = findTemporalCli();
+  const cli = TEMPORAL_CLI_AT_IMPORT;
   if (!cli)
     throw new Error(
       'The Temporal CLI is not installed: run `bash .ci/run` or `node dist/scripts/temporal-cli.js` first',
