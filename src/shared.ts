@@ -130,3 +130,70 @@ export const SEARCH_ATTRIBUTES = {
   operationState: defineSearchAttributeKey(SEARCH_ATTRIBUTE_NAMES.operationState, SearchAttributeType.KEYWORD),
   outcome: defineSearchAttributeKey(SEARCH_ATTRIBUTE_NAMES.outcome, SearchAttributeType.KEYWORD),
 };
+
+export const BATCH_WORKFLOW_TYPE = 'cancelOperations';
+export const PROGRESS_QUERY = 'progress';
+
+export interface OperationFilter {
+  /** Operation states to cancel (legacy task names accepted). Default: PENDING and RUNNING. */
+  states?: string[];
+  /** `metadata.type` values, e.g. EXPORT_IMAGE, INGEST_IMAGE. */
+  types?: string[];
+  descriptionPrefix?: string;
+  /** ISO-8601: only operations created before this instant. */
+  createdBefore?: string;
+}
+
+export interface CancelOperationsInput {
+  project: string;
+  filter?: OperationFilter;
+  /** Report what would be cancelled; send nothing. */
+  dryRun?: boolean;
+  /** Cancellations running at once (default 50). */
+  maxConcurrent?: number;
+  polling?: PollingOptions;
+  reason?: string;
+  requestedBy?: string;
+}
+
+/** What the listing keeps of each matching operation. */
+export interface OperationSummary {
+  name: string;
+  state: string;
+  type?: string;
+  description?: string;
+  createTime?: string;
+}
+
+/** `WORKFLOW_FAILED`: the child cancellation failed (e.g. PermissionDenied); its failure type is in `error`. */
+export type BatchItemOutcome = Outcome | 'WORKFLOW_FAILED';
+
+export interface BatchItemResult {
+  name: string;
+  outcome: BatchItemOutcome;
+  error?: string;
+}
+
+export interface BatchProgress {
+  phase: 'listing' | 'cancelling' | 'done';
+  dryRun: boolean;
+  scanned: number;
+  matched: number;
+  started: number;
+  done: number;
+  inFlight: number;
+  byOutcome: Partial<Record<BatchItemOutcome, number>>;
+}
+
+export interface CancelOperationsResult {
+  project: string;
+  dryRun: boolean;
+  scanned: number;
+  matched: number;
+  /** dryRun only: what would be cancelled. */
+  wouldCancel?: OperationSummary[];
+  counts: Partial<Record<BatchItemOutcome, number>>;
+  results: BatchItemResult[];
+  startedAt: string;
+  finishedAt: string;
+}

@@ -5,7 +5,7 @@
 import { GoogleAuth } from 'google-auth-library';
 import type { EeOperation } from '../shared';
 import { faultFromHttp, faultFromMalformedBody, faultFromTransport, type ApiFault } from '../domain/api-errors';
-import { checkOperationName, projectOf } from '../domain/operation-name';
+import { checkOperationName, checkProjectId, projectOf } from '../domain/operation-name';
 import { redact } from '../domain/redact';
 
 export const EE_SCOPES = [
@@ -13,11 +13,19 @@ export const EE_SCOPES = [
   'https://www.googleapis.com/auth/cloud-platform',
 ];
 
+export const LIST_PAGE_SIZE = 500;
+
 export type ApiResult<T> = { ok: true; value: T; httpStatus: number } | { ok: false; fault: ApiFault };
 
 /** What the activities need from an Earth Engine client; tests may pass any implementation. */
+export interface ListPage {
+  operations?: EeOperation[];
+  nextPageToken?: string;
+}
+
 export interface OperationsApi {
   get(name: string, signal?: AbortSignal): Promise<ApiResult<EeOperation>>;
+  list(project: string, pageToken: string | undefined, signal?: AbortSignal): Promise<ApiResult<ListPage>>;
   cancel(name: string, signal?: AbortSignal): Promise<ApiResult<Record<string, never>>>;
 }
 
@@ -51,6 +59,18 @@ export class EarthEngineOperationsClient implements OperationsApi {
     return this.call<Record<string, never>>('POST', name, ':cancel', signal);
   }
 
+  /** One page of the project's operations; the official clients page by 500 and filter on their side too. */
+  list(project: string, pageToken: string | undefined, signal?: AbortSignal): Promise<ApiResult<ListPage>> {
+    return this.request<ListPage>('GET', this.listUrlFor(project, pageToken), project, signal);
+  }
+
+  listUrlFor(project: string, pageToken: string | undefined): string {
+    const check = checkProjectId(project);
+    if (!check.ok) throw new TypeError(`refusing to build a URL for an invalid project: ${check.problem}`);
+    const query = new URLSearchParams({ pageSize: String(LIST_PAGE_SIZE), ...(pageToken && { pageToken }) });
+    return `${this.apiUrl}/projects/${check.project}/operations?${query.toString()}`;
+  }
+
   /** Only `{apiUrl}/{name}` and `{apiUrl}/{name}:cancel` can ever be requested. */
   urlFor(name: string, verb: '' | ':cancel'): string {
     const check = checkOperationName(name);
@@ -66,14 +86,22 @@ export class EarthEngineOperationsClient implements OperationsApi {
     return this.client;
   }
 
-  private async call<T>(
+  private call<T>(
     method: 'GET' | 'POST',
     name: string,
     verb: '' | ':cancel',
     signal?: AbortSignal,
   ): Promise<ApiResult<T>> {
-    const url = this.urlFor(name, verb);
-    const quotaProject = this.options.quotaProject ?? projectOf(name);
+    return this.request<T>(method, this.urlFor(name, verb), projectOf(name), signal);
+  }
+
+  private async request<T>(
+    method: 'GET' | 'POST',
+    url: string,
+    project: string,
+    signal?: AbortSignal,
+  ): Promise<ApiResult<T>> {
+    const quotaProject = this.options.quotaProject ?? project;
     let response;
     try {
       const client = await this.authorizedClient();

@@ -4,10 +4,11 @@
  */
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
-import { FAILURE_TYPES, type CancelOperationResult, type EeOperation } from '../shared';
+import { FAILURE_TYPES, type CancelOperationResult, type EeOperation, type OperationSummary } from '../shared';
 import { failureTypeOf, type ApiFault } from '../domain/api-errors';
 import { retryDelayMs } from '../domain/activity-retry';
-import { checkOperationName } from '../domain/operation-name';
+import { checkOperationName, checkProjectId } from '../domain/operation-name';
+import { matchesFilter, summarize, type NormalizedFilter } from '../domain/batch';
 import type { OperationsApi } from './ee-client';
 
 export interface ActivityDeps {
@@ -74,13 +75,23 @@ function guard(name: string, deps: ActivityDeps): void {
   if (!check.ok) {
     throw ApplicationFailure.create({ type: FAILURE_TYPES.invalidInput, nonRetryable: true, message: check.problem });
   }
-  if (deps.allowedProjects && !deps.allowedProjects.has(check.project)) {
+  guardProject(check.project, deps, name);
+}
+
+function guardProject(project: string, deps: ActivityDeps, what: string): void {
+  if (deps.allowedProjects && !deps.allowedProjects.has(project)) {
     throw ApplicationFailure.create({
       type: FAILURE_TYPES.projectNotAllowed,
       nonRetryable: true,
-      message: `project "${check.project}" is not in this worker's EE_ALLOWED_PROJECTS; ${name} was not touched`,
+      message: `project "${project}" is not in this worker's EE_ALLOWED_PROJECTS; ${what} was not touched`,
     });
   }
+}
+
+export interface ListResult {
+  matched: OperationSummary[];
+  scanned: number;
+  pages: number;
 }
 
 /**
@@ -160,6 +171,45 @@ export function createActivities(deps: ActivityDeps) {
         return { ...attemptInfo(), answer: 'rejected', ...answer };
       }
       return fail(name, fault);
+    },
+
+    /**
+     * Lists the project's operations page by page and keeps those the filter matches (only a summary of each, so
+     * that 3000 of them stay small in workflow history).
+     */
+    async listMatchingOperations(project: string, filter: NormalizedFilter): Promise<ListResult> {
+      const check = checkProjectId(project);
+      if (!check.ok) {
+        throw ApplicationFailure.create({
+          type: FAILURE_TYPES.invalidInput,
+          nonRetryable: true,
+          message: check.problem,
+        });
+      }
+      guardProject(project, deps, `the operations of ${project}`);
+      const ctx = Context.current();
+      ctx.log.info('Listing Earth Engine operations', { project });
+      const matched: OperationSummary[] = [];
+      let scanned = 0;
+      let pages = 0;
+      let pageToken: string | undefined;
+      do {
+        const result = await deps.operations.list(project, pageToken, ctx.cancellationSignal);
+        if (!result.ok) return fail(`projects/${project}/operations`, result.fault);
+        pages++;
+        const operations = Array.isArray(result.value.operations) ? result.value.operations : [];
+        for (const operation of operations) {
+          scanned++;
+          const summary = summarize(operation);
+          if (summary && matchesFilter(summary, filter)) matched.push(summary);
+        }
+        pageToken =
+          typeof result.value.nextPageToken === 'string' && result.value.nextPageToken !== ''
+            ? result.value.nextPageToken
+            : undefined;
+        ctx.heartbeat({ ...earlierAttempts(), pages });
+      } while (pageToken !== undefined);
+      return { matched, scanned, pages };
     },
 
     /**

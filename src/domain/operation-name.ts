@@ -78,6 +78,18 @@ export function checkOperationName(value: unknown): OperationNameCheck {
   return { ok: true, name: value, project, operationId: idSegments.join('/') };
 }
 
+export function checkProjectId(value: unknown): { ok: true; project: string } | { ok: false; problem: string } {
+  if (typeof value !== 'string' || value === '')
+    return { ok: false, problem: '"project" is required: a Cloud project ID' };
+  if (!PROJECT_ID.test(value) && !PROJECT_NUMBER.test(value)) {
+    return {
+      ok: false,
+      problem: `"${value.slice(0, 100)}" is not a valid Cloud project ID (6-30 lowercase letters, digits or hyphens, starting with a letter) or project number`,
+    };
+  }
+  return { ok: true, project: value };
+}
+
 /** The project part of a name already validated by {@link checkOperationName}. */
 export function projectOf(name: string): string {
   return name.split('/')[1] ?? '';

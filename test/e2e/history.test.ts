@@ -109,3 +109,21 @@ test('every outcome replays against the current workflow code', async () => {
   await invalid.result().catch(() => undefined);
   await replayAllRuns(invalid, 'invalid-input');
 });
+
+test('a batch (cancelOperations) replays against the current workflow code', async () => {
+  const project = `fixture-batch-${Date.now()}`;
+  for (const id of ['A', 'B', 'C']) {
+    h.ee.addOperation(`projects/${project}/operations/${id}`, {
+      state: 'RUNNING',
+      onCancel: id === 'B' ? 'complete' : 'honour',
+    });
+  }
+  const batch = await h.client.workflow.start('cancelOperations', {
+    taskQueue: h.taskQueue,
+    workflowId: `fixture-batch-${Date.now()}`,
+    args: [{ project, maxConcurrent: 2, polling: FAST_POLLING }],
+  });
+  const result = (await batch.result()) as { counts: Record<string, number> };
+  assert.deepEqual(result.counts, { CANCELLED: 2, COMPLETED_DESPITE_CANCELLATION: 1 });
+  assert.ok((await replayAllRuns(batch, 'batch')) >= 1);
+});

@@ -28,6 +28,7 @@ test('fixtures cover every outcome and a continued-as-new chain', () => {
     'invalid-input',
     'continued-as-new.run1',
     'continued-as-new.run2',
+    'batch',
   ]) {
     assert.ok(files.includes(`${expected}.json`), `missing fixture ${expected}.json`);
   }
