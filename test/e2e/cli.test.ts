@@ -10,6 +10,7 @@ import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { startHarness, type Harness } from '../support/harness';
 import { DEFAULT_TASK_QUEUE } from '../../src/shared';
+import { GOOD_NAME, INVALID_INPUTS } from '../support/invalid-inputs';
 
 const run = promisify(execFile);
 let h: Harness;
@@ -87,28 +88,55 @@ test("the README's CLI block runs as written", async () => {
   assert.deepEqual(h.ee.calls('projects/my-project/operations/ABCD1234'), { get: 6, cancel: 1 });
 });
 
-test('malformed --input values are refused as InvalidInput, with no Earth Engine call', async () => {
+test('malformed inputs given with `temporal workflow start --input` are refused as InvalidInput, no Earth Engine call', async () => {
   const before = h.ee.totalCalls();
-  const inputs = [
-    `--input '{}'`,
-    `--input '"projects/p/operations/x"'`,
-    `--input '{"name": "projects/my-project/operations/../x"}'`,
-    `--input '{"name": "projects/my-project/operations/A%2FB"}'`,
-    `--input '{"name": "projects/my-project/operations/A?x=1"}'`,
-    `--input '{"name": "projects/my-project/operations/A", "polling": {"timeout": "-1s"}}'`,
-    `--input '{"name": "projects/my-project/operations/A", "dryRun": true}'`,
-    `--input '{"name": "projects/my-project/operations/A"}' --input '{"name": "projects/my-project/operations/B"}'`,
+  // Each JSON value as a user would type it, single-quoted for the shell.
+  const quoted = (value: unknown) => `'${JSON.stringify(value).replace(/'/g, `'\\''`)}'`;
+  const cases: [string, string, RegExp][] = [
+    ...INVALID_INPUTS.map(([label, input, expected]): [string, string, RegExp] => [
+      label,
+      `--input ${quoted(input)}`,
+      expected,
+    ]),
+    [
+      'two --input values',
+      `--input ${quoted({ name: GOOD_NAME })} --input ${quoted({ name: GOOD_NAME })}`,
+      /exactly one JSON input, got 2/,
+    ],
+    ['not JSON at all', `--input 'name=projects/p/operations/x'`, /./],
   ];
-  for (const [i, input] of inputs.entries()) {
-    const result = await sh(
-      `temporal workflow execute --type cancelOperation --task-queue ${DEFAULT_TASK_QUEUE} --workflow-id bad-cli-input-${i} ${input}`,
-    );
-    assert.notEqual(result.code, 0, input);
-    assert.match(
-      `${result.stdout}${result.stderr}`,
-      /InvalidInput|Invalid input/,
-      `${input}: ${result.stdout}${result.stderr}`,
-    );
+  const ids = await Promise.all(
+    cases.map(async ([label, input], i) => {
+      const id = `bad-cli-input-${i}-${Date.now()}`;
+      const started = await sh(
+        `temporal workflow start --type cancelOperation --task-queue ${DEFAULT_TASK_QUEUE} --workflow-id ${id} ${input}`,
+      );
+      return { label, id, started };
+    }),
+  );
+  for (const [i, { label, id, started }] of ids.entries()) {
+    const expected = cases[i]![2];
+    if (label === 'not JSON at all') {
+      // The CLI itself refuses what is not JSON: nothing starts.
+      assert.notEqual(started.code, 0, label);
+      continue;
+    }
+    assert.equal(started.code, 0, `${label}: ${started.stderr}`);
+    const result = await sh(`temporal workflow result --workflow-id ${id} -o json`);
+    assert.notEqual(result.code, 0, label);
+    const failure = (
+      JSON.parse(result.stdout) as {
+        closeEvent: {
+          workflowExecutionFailedEventAttributes: {
+            failure: { message: string; applicationFailureInfo: { type: string; nonRetryable: boolean } };
+          };
+        };
+      }
+    ).closeEvent.workflowExecutionFailedEventAttributes.failure;
+    assert.equal(failure.applicationFailureInfo.type, 'InvalidInput', label);
+    assert.equal(failure.applicationFailureInfo.nonRetryable, true, label);
+    assert.match(failure.message, expected, `${label}: ${failure.message}`);
   }
+  assert.ok(cases.length >= 30);
   assert.equal(h.ee.totalCalls(), before);
 });

@@ -401,3 +401,26 @@ test('EE_ALLOWED_PROJECTS that lists nothing (only commas) is an error, not "den
     (e: unknown) => e instanceof ConfigError && /lists no project/.test(e.message),
   );
 });
+
+test("a secured Temporal (API key, TLS, mTLS) is configuration alone, through Temporal's own variables", () => {
+  const cloud = loadWorkerConfig({
+    TEMPORAL_ADDRESS: 'my-ns.a1b2c.tmprl.cloud:7233',
+    TEMPORAL_NAMESPACE: 'my-ns.a1b2c',
+    TEMPORAL_API_KEY: 'key-for-test',
+  });
+  assert.equal(cloud.temporal.connectionOptions.address, 'my-ns.a1b2c.tmprl.cloud:7233');
+  assert.equal(cloud.temporal.namespace, 'my-ns.a1b2c');
+  assert.equal(cloud.temporal.connectionOptions.apiKey, 'key-for-test');
+  assert.ok(cloud.temporal.connectionOptions.tls, 'TLS is on with an API key');
+
+  const mtls = loadWorkerConfig({
+    TEMPORAL_ADDRESS: 'temporal.internal:7233',
+    TEMPORAL_TLS_CLIENT_CERT_DATA: '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----',
+    TEMPORAL_TLS_CLIENT_KEY_DATA: '-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----',
+    TEMPORAL_TLS_SERVER_NAME: 'temporal.internal',
+  });
+  const tls = mtls.temporal.connectionOptions.tls;
+  assert.ok(tls && typeof tls === 'object', 'mTLS options are set');
+  assert.equal(tls.serverNameOverride, 'temporal.internal');
+  assert.ok(Buffer.from(tls.clientCertPair!.crt).toString('utf8').includes('BEGIN CERTIFICATE'));
+});
