@@ -99,13 +99,18 @@ test('a batch cancels every match as a child, bounded, with live progress; one f
     ],
   });
   const seen: BatchProgress[] = [];
-  let result: CancelOperationsResult | undefined;
-  void handle.result().then((r) => (result = r as CancelOperationsResult));
-  while (!result) {
+  const ended: { result?: CancelOperationsResult; failure?: unknown } = {};
+  void handle.result().then(
+    (r) => (ended.result = r as CancelOperationsResult),
+    (e: unknown) => (ended.failure = e ?? new Error('failed')),
+  );
+  while (!ended.result && ended.failure === undefined) {
     const p = await handle.query<BatchProgress>('progress').catch(() => undefined);
     if (p) seen.push(p);
     await new Promise((r) => setTimeout(r, 150));
   }
+  const result = ended.result;
+  assert.ok(result, `the batch failed: ${String(ended.failure)}`);
   assert.ok(
     seen.some((s) => s.phase === 'cancelling' && s.done > 0 && s.done < 14),
     'progress was visible mid-way',
