@@ -6,7 +6,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -26,6 +25,7 @@ import { startFakeMetadata, useFakeMetadataForAdc, type FakeMetadata } from '../
 import { startDevServer } from '../../scripts/dev-server';
 import { createWorker } from '../../src/worker';
 import type { CancelOperationResult, Outcome } from '../../src/shared';
+import { freePort } from '../support/net';
 
 /** The audit trail of one run, checked for gaps and duplicates. */
 export function assertAuditConsistent(result: CancelOperationResult): void {
@@ -54,14 +54,6 @@ export function assertAuditConsistent(result: CancelOperationResult): void {
     assert.ok(entry.at >= previous, `${result.name}: time goes forward`);
     previous = entry.at;
   }
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as { port: number };
-  await new Promise((r) => server.close(r));
-  return port;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

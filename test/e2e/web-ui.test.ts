@@ -5,24 +5,16 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { opName, startHarness, FAST_POLLING, type Harness } from '../support/harness';
 import { startCancellation } from '../../src/client';
+import { freePort } from '../support/net';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const OUTPUT_DIR = resolve(__dirname, '..', '..', '..', 'test-output', 'web-ui');
 const skip = existsSync(CHROMIUM)
   ? false
   : `Chromium not found at ${CHROMIUM} (apt-get install chromium; .ci/run does)`;
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as { port: number };
-  await new Promise((r) => server.close(r));
-  return port;
-}
 
 let h: Harness;
 let uiUrl: string;

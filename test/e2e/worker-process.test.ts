@@ -5,11 +5,11 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { createServer } from 'node:net';
 import { promisify } from 'node:util';
 import { FAST_POLLING, opName, startHarness, type Harness } from '../support/harness';
 import { WORKER_ENTRY, spawnWorker, workerEnv, type WorkerProcess } from '../support/worker-process';
 import type { CancelOperationResult } from '../../src/shared';
+import { freePort } from '../support/net';
 
 let h: Harness;
 const workers: WorkerProcess[] = [];
@@ -26,14 +26,6 @@ function start(taskQueue: string, extra: Record<string, string> = {}): WorkerPro
   const w = spawnWorker(workerEnv(h, taskQueue, extra));
   workers.push(w);
   return w;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as { port: number };
-  await new Promise((r) => server.close(r));
-  return port;
 }
 
 function jsonLines(w: WorkerProcess): Record<string, unknown>[] {
