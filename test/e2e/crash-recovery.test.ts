@@ -155,12 +155,18 @@ describe('worker killed with SIGKILL', () => {
       assert.equal(result.outcome, expected, label);
       assertAuditConsistent(result);
       const calls = h.ee.calls(handles[i]!.name);
+      // A cancel request is sent again only when an attempt's answer was lost with a killed worker, and then the
+      // audit trail says so. (Which requests were in flight at a kill depends on timing; the rule does not.)
+      const retried = result.audit.find((e) => e.event === 'retried' && e.activity === 'requestCancel');
+      const lostAttempts = (retried?.answerLostOnAttempts as number[] | undefined) ?? [];
+      // (An attempt lost before its request left the worker is reported too: "may have been sent".)
+      assert.ok(
+        calls.cancel >= 1 && calls.cancel <= 1 + lostAttempts.length,
+        `${label}: ${calls.cancel} cancel requests, ${lostAttempts.length} answers reported lost`,
+      );
       if (label === 'lost-answer') {
         assert.equal(calls.cancel, 2, 'the request whose answer was lost was sent again');
-        const retried = result.audit.find((e) => e.event === 'retried' && e.activity === 'requestCancel');
-        assert.deepEqual(retried?.answerLostOnAttempts, [1], 'and the audit trail says so');
-      } else {
-        assert.equal(calls.cancel, 1, `${label}: one cancel request`);
+        assert.deepEqual(lostAttempts, [1], 'and the audit trail says so');
       }
     }
   });
