@@ -16,7 +16,7 @@ import { ensureTemporalCli } from './temporal-cli';
 import { serverAnswers, startDevServer } from './dev-server';
 import { createWorker } from '../src/worker';
 import { startCancellation } from '../src/client';
-import { startFakeEarthEngine, type OperationScript } from '../test/support/fake-earth-engine';
+import { retryInfo, startFakeEarthEngine, type OperationScript } from '../test/support/fake-earth-engine';
 import { startFakeMetadata, useFakeMetadataForAdc } from '../test/support/fake-metadata';
 
 const DEMO_OPERATIONS: [string, OperationScript, string][] = [
@@ -53,7 +53,7 @@ const DEMO_OPERATIONS: [string, OperationScript, string][] = [
                 code: 429,
                 status: 'RESOURCE_EXHAUSTED',
                 message: 'Too many requests',
-                details: [{ '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: '3s' }],
+                details: [retryInfo('3s')],
               },
             },
           },

@@ -4,15 +4,8 @@
  * operation attaches to the running one (USE_EXISTING) instead of sending a second cancel request.
  */
 import type { Client, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
-import { checkOperationName } from './domain/operation-name';
-import {
-  DEFAULT_TASK_QUEUE,
-  SEARCH_ATTRIBUTES,
-  WORKFLOW_TYPE,
-  workflowIdFor,
-  type CancelOperationInput,
-  type CancelOperationResult,
-} from './shared';
+import { startOptionsFor } from './domain/start-options';
+import { DEFAULT_TASK_QUEUE, WORKFLOW_TYPE, type CancelOperationInput, type CancelOperationResult } from './shared';
 import type { cancelOperation } from './workflows';
 
 export interface StartCancellationOptions {
@@ -21,44 +14,20 @@ export interface StartCancellationOptions {
   workflowId?: string;
 }
 
-/** The one-line summary and the details the Web UI shows for a cancellation from its start. */
-export function staticMetadataFor(input: CancelOperationInput): { staticSummary: string; staticDetails: string } {
-  const lines = [
-    `Cancel Earth Engine operation \`${input.name}\` and verify how it ended.`,
-    '',
-    ...(input.reason ? [`- reason: ${input.reason}`] : []),
-    ...(input.requestedBy ? [`- requested by: ${input.requestedBy}`] : []),
-    ...(input.polling
-      ? [
-          `- polling: ${Object.entries(input.polling)
-            .map(([k, v]) => `${k} ${String(v)}`)
-            .join(', ')}`,
-        ]
-      : []),
-  ];
-  return { staticSummary: `Cancel ${input.name}`, staticDetails: lines.join('\n') };
-}
-
 export function startCancellation(
   client: Client,
   input: CancelOperationInput,
   options: StartCancellationOptions = {},
 ): Promise<WorkflowHandleWithFirstExecutionRunId<typeof cancelOperation>> {
-  const check = checkOperationName(input?.name);
-  // An invalid name still starts a workflow, which fails as InvalidInput and keeps the reason in its history.
-  const workflowId = options.workflowId ?? (check.ok ? workflowIdFor(check.name) : undefined);
+  const { workflowId, ...metadata } = startOptionsFor(input) ?? {};
   return client.workflow.start<typeof cancelOperation>(WORKFLOW_TYPE, {
     taskQueue: options.taskQueue ?? DEFAULT_TASK_QUEUE,
-    workflowId: workflowId ?? `ee-cancel/invalid/${Date.now()}-${Math.random().toString(36).slice(2)}`,
+    // An invalid name still starts a workflow, which fails as InvalidInput and keeps the reason in its history.
+    workflowId:
+      options.workflowId ?? workflowId ?? `ee-cancel/invalid/${Date.now()}-${Math.random().toString(36).slice(2)}`,
     args: [input],
     workflowIdConflictPolicy: 'USE_EXISTING',
-    ...(check.ok && {
-      ...staticMetadataFor(input),
-      typedSearchAttributes: [
-        { key: SEARCH_ATTRIBUTES.operation, value: check.name },
-        { key: SEARCH_ATTRIBUTES.project, value: check.project },
-      ],
-    }),
+    ...metadata,
   });
 }
 

@@ -3,7 +3,7 @@ import { checkCancelInput } from './input';
 import { checkProjectId } from './operation-name';
 import { stateOf } from './classify';
 import type { PollingSchedule } from './backoff';
-import type { CancelOperationsInput, EeOperation, OperationFilter, OperationSummary, PollingOptions } from '../shared';
+import type { EeOperation, OperationFilter, OperationSummary, PollingOptions } from '../shared';
 
 export const DEFAULT_BATCH_STATES = ['PENDING', 'RUNNING'];
 export const DEFAULT_MAX_CONCURRENT = 50;
@@ -166,5 +166,3 @@ export function matchesFilter(op: OperationSummary, filter: NormalizedFilter): b
   }
   return true;
 }
-
-export type { CancelOperationsInput };

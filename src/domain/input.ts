@@ -3,7 +3,7 @@
  * workflow, before any activity, so bad input never reaches Earth Engine.
  */
 import { msToNumber, type Duration } from '@temporalio/common';
-import type { CancelOperationInput, DurationInput } from '../shared';
+import type { DurationInput } from '../shared';
 import { checkOperationName } from './operation-name';
 import { DEFAULT_POLLING, type PollingSchedule } from './backoff';
 
@@ -183,5 +183,3 @@ export function inputProblemMessage(raw: unknown, problems: string[]): string {
     isPlainObject(raw) && typeof raw.name === 'string' ? JSON.stringify(raw.name.slice(0, 120)) : '(no valid name)';
   return `Invalid input for cancelling operation ${name}: ${problems.join('; ')}`;
 }
-
-export type { CancelOperationInput };

@@ -124,6 +124,21 @@ export async function cancelOperations(
     );
   };
   setHandler(progressQuery, progress);
+  const finish = (extra: Pick<CancelOperationsResult, 'wouldCancel'> = {}): CancelOperationsResult => {
+    phase = 'done';
+    showDetails();
+    return {
+      project,
+      dryRun,
+      scanned,
+      matched,
+      ...extra,
+      counts: counts(),
+      results,
+      startedAt: new Date(startedAtMs).toISOString(),
+      finishedAt: new Date(Date.now()).toISOString(),
+    };
+  };
 
   if (!carried) {
     upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.project, value: project }]);
@@ -143,21 +158,7 @@ export async function cancelOperations(
     const listing = await listMatchingOperations(project, filter);
     scanned = listing.scanned;
     matched = listing.matched.length;
-    if (dryRun) {
-      phase = 'done';
-      showDetails();
-      return {
-        project,
-        dryRun,
-        scanned,
-        matched,
-        wouldCancel: listing.matched,
-        counts: {},
-        results: [],
-        startedAt: new Date(startedAtMs).toISOString(),
-        finishedAt: new Date(Date.now()).toISOString(),
-      };
-    }
+    if (dryRun) return finish({ wouldCancel: listing.matched });
     pending = listing.matched.map((op) => op.name);
   }
   phase = 'cancelling';
@@ -204,16 +205,5 @@ export async function cancelOperations(
     const doneBefore = results.length;
     await condition(() => results.length > doneBefore);
   }
-  phase = 'done';
-  showDetails();
-  return {
-    project,
-    dryRun,
-    scanned,
-    matched,
-    counts: counts(),
-    results,
-    startedAt: new Date(startedAtMs).toISOString(),
-    finishedAt: new Date(Date.now()).toISOString(),
-  };
+  return finish();
 }

@@ -11,15 +11,8 @@
 import { WorkflowExecutionAlreadyStartedError, type Duration } from '@temporalio/common';
 import { ParentClosePolicy, executeChild, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import {
-  DEFAULT_TASK_QUEUE,
-  SEARCH_ATTRIBUTES,
-  WORKFLOW_TYPE,
-  workflowIdFor,
-  type CancelOperationInput,
-  type CancelOperationResult,
-} from '../shared';
-import { checkOperationName } from '../domain/operation-name';
+import { DEFAULT_TASK_QUEUE, WORKFLOW_TYPE, type CancelOperationInput, type CancelOperationResult } from '../shared';
+import { startOptionsFor } from '../domain/start-options';
 import type { cancelOperation } from './cancel-operation';
 
 export interface ChildCancellationOptions {
@@ -39,22 +32,14 @@ export async function cancelOperationAsChild(
   options: ChildCancellationOptions = {},
 ): Promise<CancelOperationResult> {
   const taskQueue = options.taskQueue ?? DEFAULT_TASK_QUEUE;
-  const check = checkOperationName(input?.name);
-  const workflowId = check.ok ? workflowIdFor(check.name) : undefined;
+  const { workflowId, ...metadata } = startOptionsFor(input) ?? {};
   try {
     return await executeChild<typeof cancelOperation>(WORKFLOW_TYPE, {
       args: [input],
       taskQueue,
       ...(workflowId && { workflowId }),
       parentClosePolicy: options.parentClosePolicy ?? ParentClosePolicy.ABANDON,
-      ...(check.ok && {
-        staticSummary: `Cancel ${check.name}`,
-        staticDetails: `Cancel Earth Engine operation \`${check.name}\` (child of a workflow).${input.reason ? ` Reason: ${input.reason}` : ''}`,
-        typedSearchAttributes: [
-          { key: SEARCH_ATTRIBUTES.operation, value: check.name },
-          { key: SEARCH_ATTRIBUTES.project, value: check.project },
-        ],
-      }),
+      ...metadata,
     });
   } catch (err) {
     if (!(err instanceof WorkflowExecutionAlreadyStartedError) || !workflowId) throw err;
