@@ -7,14 +7,12 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { Client, Connection } from '@temporalio/client';
 import { startFakeEarthEngine } from '../test/support/fake-earth-engine';
 import { startFakeMetadata, useFakeMetadataForAdc } from '../test/support/fake-metadata';
 import { ensureTemporalCli } from '../scripts/temporal-cli';
-import { startDevServer } from '../scripts/dev-server';
 import { startCancellation } from '../src/client';
 import type { CancelOperationStatus } from '../src/shared';
-import { WORKFLOW_BUNDLE, median, sampleMemory, startWorkerProcess, waitForPollers } from './support';
+import { median, startBenchStack } from './support';
 
 const RESULTS_DIR = resolve(__dirname, '..', '..', 'bench', 'results');
 
@@ -30,29 +28,13 @@ export async function main(): Promise<void> {
     quota: { requestsPerSecond: 100, concurrentRequests: 40 },
   });
   const names = ee.addOperations('bench-scale', operations, () => ({ state: 'RUNNING', onCancel: 'ignore' }));
-  const address = '127.0.0.1:18733';
-  const server = await startDevServer({
+  const stack = await startBenchStack({
     cli,
-    address,
-    dbFile: join(mkdtempSync(join(tmpdir(), 'ee-cancel-scale-')), 'temporal.db'),
-    headless: true,
-    log: 'ignore',
-    extraArgs: ['--sqlite-pragma', 'synchronous=OFF'],
+    taskQueue: 'ee-operations-scale',
+    workerEnv: { EE_API_URL: ee.apiUrl, GCE_METADATA_HOST: metadata.host, METADATA_SERVER_DETECTION: 'assume-present' },
+    sampleEveryMs: 1000,
   });
-  const taskQueue = 'ee-operations-scale';
-  const worker = startWorkerProcess({
-    TEMPORAL_ADDRESS: address,
-    EE_CANCEL_TASK_QUEUE: taskQueue,
-    EE_API_URL: ee.apiUrl,
-    EE_CANCEL_WORKFLOW_BUNDLE: WORKFLOW_BUNDLE,
-    GCE_METADATA_HOST: metadata.host,
-    METADATA_SERVER_DETECTION: 'assume-present',
-  });
-  const workerMemory = sampleMemory(worker.child.pid!, 1000);
-  const serverMemory = sampleMemory(server.process.pid!, 1000);
-  const connection = await Connection.connect({ address });
-  const client = new Client({ connection });
-  await waitForPollers(client, taskQueue);
+  const { client, taskQueue } = stack;
   console.log(`scale benchmark: starting ${operations} cancellations that stay CANCELLING`);
   const startAt = Date.now();
   const handles = [];
@@ -80,8 +62,7 @@ export async function main(): Promise<void> {
       ),
   );
   const cancelsSent = names.filter((n) => ee.calls(n).cancel > 0).length;
-  const w = workerMemory.stop();
-  const s = serverMemory.stop();
+  const { worker: w, server: s } = stack.memory();
   const figures = {
     benchmark: 'scale',
     date: new Date().toISOString(),
@@ -106,9 +87,7 @@ export async function main(): Promise<void> {
   console.log(JSON.stringify(figures, null, 2));
   mkdirSync(RESULTS_DIR, { recursive: true });
   writeFileSync(join(RESULTS_DIR, 'scale.json'), `${JSON.stringify(figures, null, 2)}\n`);
-  await connection.close();
-  await worker.stop();
-  await server.stop();
+  await stack.stop();
   await ee.close();
   await metadata.close();
 }

@@ -1,9 +1,12 @@
 /** Shared pieces of the benchmarks: process memory sampling, a seeded PRNG, the stack (server, worker process). */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { resolve } from 'node:path';
-import type { Client } from '@temporalio/client';
+import { join, resolve } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
+import { startDevServer } from '../scripts/dev-server';
+import { freePort } from '../test/support/net';
 
 export { mulberry32 } from './schedule-quality';
 
@@ -79,3 +82,58 @@ export function startWorkerProcess(env: Record<string, string>): WorkerHandle {
 }
 
 export const WORKFLOW_BUNDLE = resolve(__dirname, '..', 'workflow-bundle.js');
+
+export interface BenchStack {
+  client: Client;
+  taskQueue: string;
+  /** Stops sampling; the memory figures of the worker process and the dev server. */
+  memory(): { worker: { peakMiB: number; samples: number[] }; server: { peakMiB: number; samples: number[] } };
+  stop(): Promise<void>;
+}
+
+/**
+ * A dev server (SQLite file, tuned like the SDK's own load tests) and one production worker process pointed at the
+ * simulator, both sampled for memory, plus a client; resolves once the worker polls.
+ */
+export async function startBenchStack(options: {
+  cli: string;
+  taskQueue: string;
+  /** The worker's environment beyond the Temporal address, task queue and bundle. */
+  workerEnv: Record<string, string>;
+  sampleEveryMs?: number;
+}): Promise<BenchStack> {
+  const address = `127.0.0.1:${await freePort()}`;
+  const server = await startDevServer({
+    cli: options.cli,
+    address,
+    dbFile: join(mkdtempSync(join(tmpdir(), 'ee-cancel-bench-')), 'temporal.db'),
+    headless: true,
+    log: 'ignore',
+    extraArgs: ['--sqlite-pragma', 'synchronous=OFF'],
+  });
+  const worker = startWorkerProcess({
+    TEMPORAL_ADDRESS: address,
+    EE_CANCEL_TASK_QUEUE: options.taskQueue,
+    EE_CANCEL_WORKFLOW_BUNDLE: WORKFLOW_BUNDLE,
+    ...options.workerEnv,
+  });
+  const workerMemory = sampleMemory(worker.child.pid!, options.sampleEveryMs);
+  const serverMemory = sampleMemory(server.process.pid!, options.sampleEveryMs);
+  const connection = await Connection.connect({ address });
+  const client = new Client({ connection });
+  await waitForPollers(client, options.taskQueue);
+  let figures: ReturnType<BenchStack['memory']> | undefined;
+  const memory = (): ReturnType<BenchStack['memory']> =>
+    (figures ??= { worker: workerMemory.stop(), server: serverMemory.stop() });
+  return {
+    client,
+    taskQueue: options.taskQueue,
+    memory,
+    async stop() {
+      memory();
+      await connection.close();
+      await worker.stop();
+      await server.stop();
+    },
+  };
+}

@@ -9,15 +9,13 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { Client, Connection } from '@temporalio/client';
 import { startFakeEarthEngine, type FakeEarthEngine } from '../test/support/fake-earth-engine';
 import { startFakeMetadata, useFakeMetadataForAdc } from '../test/support/fake-metadata';
 import { ensureTemporalCli } from '../scripts/temporal-cli';
-import { startDevServer } from '../scripts/dev-server';
 import { DEFAULT_POLLING } from '../src/domain/backoff';
 import type { CancelOperationsResult } from '../src/shared';
 import { runBaseline } from './baseline';
-import { WORKFLOW_BUNDLE, median, mulberry32, sampleMemory, startWorkerProcess, waitForPollers } from './support';
+import { median, mulberry32, startBenchStack } from './support';
 
 const RESULTS_DIR = resolve(__dirname, '..', '..', 'bench', 'results');
 const PROJECT = 'bench-project';
@@ -118,42 +116,26 @@ export async function main(): Promise<void> {
   // (a) The Temporal batch: dev server, one worker process with the task-queue rate limit.
   const ee = await startFakeEarthEngine({ expectedToken: () => metadata.token, quota: QUOTA });
   ee.addOperations(PROJECT, operations, script);
-  const dataDir = mkdtempSync(join(tmpdir(), 'ee-cancel-bench-'));
-  const address = `127.0.0.1:${17233 + Math.floor(random() * 1000)}`;
-  const server = await startDevServer({
+  const stack = await startBenchStack({
     cli,
-    address,
-    dbFile: join(dataDir, 'temporal.db'),
-    headless: true,
-    log: 'ignore',
-    extraArgs: ['--sqlite-pragma', 'synchronous=OFF'],
+    taskQueue: 'ee-operations-bench',
+    workerEnv: {
+      EE_API_URL: ee.apiUrl,
+      EE_CANCEL_RATE_LIMIT: String(rate),
+      EE_CANCEL_MAX_CONCURRENT_ACTIVITIES: String(QUOTA.concurrentRequests),
+      GCE_METADATA_HOST: metadata.host,
+      METADATA_SERVER_DETECTION: 'assume-present',
+      HOME: process.env.HOME ?? '',
+    },
   });
-  const taskQueue = 'ee-operations-bench';
-  const worker = startWorkerProcess({
-    TEMPORAL_ADDRESS: address,
-    EE_CANCEL_TASK_QUEUE: taskQueue,
-    EE_API_URL: ee.apiUrl,
-    EE_CANCEL_RATE_LIMIT: String(rate),
-    EE_CANCEL_MAX_CONCURRENT_ACTIVITIES: String(QUOTA.concurrentRequests),
-    EE_CANCEL_WORKFLOW_BUNDLE: WORKFLOW_BUNDLE,
-    GCE_METADATA_HOST: metadata.host,
-    METADATA_SERVER_DETECTION: 'assume-present',
-    HOME: process.env.HOME ?? '',
-  });
-  const workerMemory = sampleMemory(worker.child.pid!);
-  const serverMemory = sampleMemory(server.process.pid!);
-  const connection = await Connection.connect({ address });
-  const client = new Client({ connection });
-  await waitForPollers(client, taskQueue);
   const started = Date.now();
-  const result = (await client.workflow.execute('cancelOperations', {
-    taskQueue,
+  const result = (await stack.client.workflow.execute('cancelOperations', {
+    taskQueue: stack.taskQueue,
     workflowId: `bench-${started}`,
     args: [{ project: PROJECT, maxConcurrent, reason: 'throughput benchmark' }],
   })) as CancelOperationsResult;
   const wallMs = Date.now() - started;
-  const w = workerMemory.stop();
-  const s = serverMemory.stop();
+  const { worker: w, server: s } = stack.memory();
   const temporal: RunFigures = {
     ...simulatorFigures(ee, operations, wallMs),
     outcomes: result.counts,
@@ -163,9 +145,7 @@ export async function main(): Promise<void> {
   console.log(
     `  Temporal batch: ${temporal.wallSeconds} s, ${temporal.callsPerOperation} calls/op, ${temporal.status429} x 429, worker peak RSS ${temporal.workerPeakRssMiB} MiB`,
   );
-  await connection.close();
-  await worker.stop();
-  await server.stop();
+  await stack.stop();
   await ee.close();
   await metadata.close();
 

@@ -19,7 +19,7 @@ import {
   workflowBundle,
   type Harness,
 } from '../support/harness';
-import { spawnWorker, workerEnv, type WorkerProcess } from '../support/worker-process';
+import { workerProcesses, type WorkerProcess } from '../support/worker-process';
 import { startFakeEarthEngine, type FakeEarthEngine, type OperationScript } from '../support/fake-earth-engine';
 import { startFakeMetadata, useFakeMetadataForAdc, type FakeMetadata } from '../support/fake-metadata';
 import { startDevServer } from '../../scripts/dev-server';
@@ -60,22 +60,18 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('worker killed with SIGKILL', () => {
   let h: Harness;
-  const workers: WorkerProcess[] = [];
+  const workers = workerProcesses(() => h);
   before(async () => {
     h = await startHarness();
   });
   after(async () => {
-    for (const w of workers) await w.stop('SIGKILL');
+    await workers.killAll();
     await h?.close();
   });
 
   test('killed before the cancel answer, between reads and during a retry wait: every outcome is right', async () => {
     const taskQueue = `crash-${randomUUID()}`;
-    const spawn = (): WorkerProcess => {
-      const w = spawnWorker(workerEnv(h, taskQueue));
-      workers.push(w);
-      return w;
-    };
+    const spawn = (): WorkerProcess => workers.start(taskQueue);
     const slow = { initialInterval: '300ms', maxInterval: '300ms', backoffCoefficient: 1, timeout: '5m' };
     const scenarios: [string, OperationScript, Outcome][] = [
       // The first cancel request's answer comes late: the worker dies waiting for it.

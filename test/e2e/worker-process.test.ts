@@ -7,26 +7,22 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { FAST_POLLING, opName, startHarness, type Harness } from '../support/harness';
-import { WORKER_ENTRY, spawnWorker, workerEnv, type WorkerProcess } from '../support/worker-process';
+import { WORKER_ENTRY, workerEnv, workerProcesses, type WorkerProcess } from '../support/worker-process';
 import type { CancelOperationResult } from '../../src/shared';
 import { freePort } from '../support/net';
 
 let h: Harness;
-const workers: WorkerProcess[] = [];
+const workers = workerProcesses(() => h);
 
 before(async () => {
   h = await startHarness();
 });
 after(async () => {
-  for (const w of workers) await w.stop('SIGKILL');
+  await workers.killAll();
   await h?.close();
 });
 
-function start(taskQueue: string, extra: Record<string, string> = {}): WorkerProcess {
-  const w = spawnWorker(workerEnv(h, taskQueue, extra));
-  workers.push(w);
-  return w;
-}
+const start = (taskQueue: string, extra?: Record<string, string>): WorkerProcess => workers.start(taskQueue, extra);
 
 function jsonLines(w: WorkerProcess): Record<string, unknown>[] {
   return w.stdout.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);

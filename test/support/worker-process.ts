@@ -66,3 +66,21 @@ export function workerEnv(h: Harness, taskQueue: string, extra: Record<string, s
     ...extra,
   };
 }
+
+/** Worker processes of one test file, all killed at its end whatever happened. */
+export function workerProcesses(h: () => Harness): {
+  start(taskQueue: string, extra?: Record<string, string>): WorkerProcess;
+  killAll(): Promise<void>;
+} {
+  const started: WorkerProcess[] = [];
+  return {
+    start(taskQueue, extra = {}) {
+      const w = spawnWorker(workerEnv(h(), taskQueue, extra));
+      started.push(w);
+      return w;
+    },
+    async killAll() {
+      for (const w of started) await w.stop('SIGKILL');
+    },
+  };
+}
